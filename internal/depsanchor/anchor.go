@@ -1,0 +1,33 @@
+// Package depsanchor pins dependencies during bring-up.
+package depsanchor
+
+import (
+	_ "github.com/chromedp/chromedp"
+	_ "github.com/emersion/go-sasl"
+	_ "github.com/emersion/go-smtp"
+	_ "github.com/getkin/kin-openapi/openapi3"
+	_ "github.com/getkin/kin-openapi/openapi3filter"
+	_ "github.com/getkin/kin-openapi/routers/gorillamux"
+	_ "github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/nyaruka/phonenumbers"
+	_ "github.com/stretchr/testify/assert"
+	_ "github.com/stretchr/testify/require"
+	_ "github.com/wneessen/go-mail"
+	_ "github.com/xuri/excelize/v2"
+	_ "golang.org/x/crypto/argon2"
+	_ "golang.org/x/crypto/bcrypt"
+	_ "golang.org/x/crypto/pbkdf2"
+	_ "golang.org/x/crypto/scrypt"
+	_ "golang.org/x/sync/errgroup"
+	_ "golang.org/x/sync/semaphore"
+	_ "golang.org/x/text/encoding/charmap"
+	_ "golang.org/x/text/encoding/unicode"
+	_ "golang.org/x/text/language"
+	_ "golang.org/x/text/transform"
+	_ "golang.org/x/text/unicode/norm"
+	_ "modernc.org/sqlite"
+)
