@@ -66,17 +66,18 @@ const (
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return k == KindPerson || k == KindSystem }
 
-// Service is a messaging service a user may use (seed 003: SMS and/or Fax).
-type Service string
+// Channel is a messaging service a user may use (seed 003: "Services
+// (SMS/Fax)").
+type Channel string
 
-// The services.
+// The channels.
 const (
-	ServiceSMS Service = "sms"
-	ServiceFax Service = "fax"
+	ChannelSMS Channel = "sms"
+	ChannelFax Channel = "fax"
 )
 
-// Valid reports whether s is a known service.
-func (s Service) Valid() bool { return s == ServiceSMS || s == ServiceFax }
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return c == ChannelSMS || c == ChannelFax }
 
 // Contact names who administers an account (seed 003, "Contact").
 type Contact struct {
@@ -169,7 +170,7 @@ type User struct {
 	Notes         string `json:"notes,omitempty"`
 
 	ServiceLevel  ServiceLevel `json:"service_level"`
-	Services      []Service    `json:"services,omitempty"`
+	Services      []Channel    `json:"services,omitempty"`
 	DefaultNumber string       `json:"default_number,omitempty"` // E.164, one of the user's numbers
 	AddressBook   bool         `json:"address_book"`             // listed in the global address book
 	// Settings override the account's settings for this user.
@@ -187,8 +188,8 @@ type User struct {
 // Live reports whether u is not a deleted tombstone.
 func (u User) Live() bool { return u.Status != StatusDeleted }
 
-// HasService reports whether u may use s.
-func (u User) HasService(s Service) bool { return slices.Contains(u.Services, s) }
+// HasService reports whether u may use channel c.
+func (u User) HasService(c Channel) bool { return slices.Contains(u.Services, c) }
 
 // Name returns "First Last".
 func (u User) Name() string {
