@@ -262,14 +262,14 @@ func (s *Service) ListEvents(ctx context.Context, actor string, q EventQuery, p 
 	var out []Event
 	var next string
 	err := s.Run(ctx, actor, "event.list", func(tx Tx, a *Actor) error {
-		if q.UserID == "" || !a.CanAccount(PermReports) {
-			switch {
-			case q.UserID == "":
+		switch {
+		case q.UserID == "":
+			if !a.CanAccount(PermReports) {
 				return Refusal(forbidden("missing permission reports on the account"), "account", a.Account.ID)
-			case q.UserID != a.User.ID:
-				if _, err := a.TargetUser(ctx, tx, "", q.UserID); err != nil {
-					return err
-				}
+			}
+		case q.UserID != a.User.ID && !a.CanAccount(PermReports):
+			if _, err := a.TargetUser(ctx, tx, "", q.UserID); err != nil {
+				return err
 			}
 		}
 		var err error
