@@ -321,7 +321,9 @@ func (a *API) adminRoutes() {
 			return u.AddNumber(c.r.Context(), c.actor, in.Number, in.Label)
 		}})
 	a.handle(&route{method: "DELETE", path: "/numbers/{number}", id: "removeNumber", tag: "numbers", summary: "Remove a number from the account",
-		h: func(c *call) (any, error) { return nil, u.RemoveNumber(c.r.Context(), c.actor, c.r.PathValue("number")) }})
+		h: func(c *call) (any, error) {
+			return nil, u.RemoveNumber(c.r.Context(), c.actor, c.r.PathValue("number"))
+		}})
 	a.handle(&route{method: "PUT", path: "/numbers/{number}/user", id: "assignNumber", tag: "numbers", summary: "Assign a number to a user (user_id \"\" takes it back)",
 		in: AssignInput{}, out: usermgmt.Number{}, h: func(c *call) (any, error) {
 			var in AssignInput
@@ -352,7 +354,9 @@ func (a *API) adminRoutes() {
 			return u.AddAlias(c.r.Context(), c.actor, c.r.PathValue("id"), in.Address)
 		}})
 	a.handle(&route{method: "DELETE", path: "/aliases/{address}", id: "removeAlias", tag: "users", summary: "Remove an e-mail alias",
-		h: func(c *call) (any, error) { return nil, u.RemoveAlias(c.r.Context(), c.actor, c.r.PathValue("address")) }})
+		h: func(c *call) (any, error) {
+			return nil, u.RemoveAlias(c.r.Context(), c.actor, c.r.PathValue("address"))
+		}})
 }
 
 func numbers(n []usermgmt.Number, err error) (any, error) {

@@ -129,4 +129,3 @@ func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.DebugContext(r.Context(), "write problem", "err", err)
 	}
 }
-

@@ -49,7 +49,6 @@ type call struct {
 	actor string
 }
 
-
 // decode reads the JSON body into v.
 func (c *call) decode(v any) error { return decodeJSON(c.r, v) }
 

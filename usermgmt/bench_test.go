@@ -20,7 +20,7 @@ func benchWorld(b *testing.B, n int) (*usermgmt.Service, usermgmt.Account, userm
 		b.Fatal(err)
 	}
 	acct, owner, err := svc.CreateAccount(ctx, usermgmt.NewAccount{Name: "Bench", Owner: usermgmt.NewUser{
-		User: usermgmt.User{Username: "owner", FirstName: "O", LastName: "W", Email: "owner@example.com", MobilePhone: "+447911000000"},
+		User:     usermgmt.User{Username: "owner", FirstName: "O", LastName: "W", Email: "owner@example.com", MobilePhone: "+447911000000"},
 		Password: "Secret-pw1"}})
 	if err != nil {
 		b.Fatal(err)
