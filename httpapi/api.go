@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterkit/roster/auth"
 	"github.com/rosterkit/roster/usermgmt"
 )
 
@@ -20,6 +21,11 @@ import (
 type Config struct {
 	// Users serves the admin operations. Required.
 	Users *usermgmt.Service
+	// Auth serves login, sessions, recovery and API keys, and identifies
+	// the actor of each request from roster's session cookie or an
+	// "Authorization: Bearer" API key. Without it, Authenticate is
+	// required and the end-user routes are not registered.
+	Auth *auth.Service
 	// Authenticate, when set, identifies the actor of a request instead
 	// of roster's session cookie and API keys: a host with its own login
 	// returns the acting user's id, or an error matching
@@ -69,8 +75,8 @@ func New(cfg Config) (*API, error) {
 	if cfg.Users == nil {
 		return nil, errors.New("httpapi: missing Config.Users (the usermgmt.Service the API serves)")
 	}
-	if cfg.Authenticate == nil {
-		return nil, errors.New("httpapi: no way to identify the actor: set Config.Authenticate")
+	if cfg.Auth == nil && cfg.Authenticate == nil {
+		return nil, errors.New("httpapi: no way to identify the actor: set Config.Auth (roster's sessions and API keys) or Config.Authenticate (your own login)")
 	}
 	if cfg.CookieName == "" {
 		cfg.CookieName = "roster_session"
@@ -99,6 +105,9 @@ func New(cfg Config) (*API, error) {
 			detail: "cross-origin request refused"})
 	}))
 	a.adminRoutes()
+	if cfg.Auth != nil {
+		a.authRoutes()
+	}
 	doc, err := json.MarshalIndent(a.openAPI(), "", "  ")
 	if err != nil {
 		return nil, err

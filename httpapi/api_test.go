@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -20,14 +23,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rosterkit/roster/auth"
 	"github.com/rosterkit/roster/httpapi"
+	"github.com/rosterkit/roster/sms/smstest"
 	"github.com/rosterkit/roster/usermgmt"
+	"github.com/rosterkit/roster/usermgmt/mail"
 	"github.com/rosterkit/roster/usermgmt/memstore"
 )
 
 type plainHasher struct{}
 
 func (plainHasher) Hash(_ context.Context, pw string) (string, error) { return "plain$" + pw, nil }
+
+// plainVerifier is plainHasher for auth: fast, for tests only.
+type plainVerifier struct{ plainHasher }
+
+func (plainVerifier) Verify(_ context.Context, encoded, pw string) (bool, bool, error) {
+	return encoded == "plain$"+pw, false, nil
+}
 
 // env is an API over memstore with an account:
 //
@@ -38,6 +51,10 @@ type env struct {
 	api    *httpapi.API
 	srv    *httptest.Server
 	users  *usermgmt.Service
+	auth   *auth.Service
+	sms    *smstest.Recorder
+	mails  *mail.Recorder
+	client *http.Client
 	store  usermgmt.Store
 	router routers.Router
 	owner  usermgmt.User
@@ -48,14 +65,41 @@ type env struct {
 	groupA usermgmt.Group
 	groupB usermgmt.Group
 	seq    atomic.Int64
-
-	mu   sync.Mutex
-	seen map[string]bool // operationIds answered with a 2xx
 }
 
-func newEnv(t *testing.T) *env {
+// seen records, across every test of the package, the operations that
+// were answered with a success; TestMain fails the run when a documented
+// operation never was.
+var (
+	seenMu sync.Mutex
+	seen   = map[string]bool{}
+	docOps []string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+		seenMu.Lock()
+		for _, op := range docOps {
+			if !seen[op] {
+				fmt.Fprintf(os.Stderr, "FAIL: operation %s was never answered with a success by any test\n", op)
+				code = 1
+			}
+		}
+		seenMu.Unlock()
+	}
+	os.Exit(code)
+}
+
+func newEnv(t *testing.T) *env { return build(t, false) }
+
+// newAuthEnv identifies actors by roster's own session cookie and API
+// keys instead of a test header.
+func newAuthEnv(t *testing.T) *env { return build(t, true) }
+
+func build(t *testing.T, realAuth bool) *env {
 	t.Helper()
-	e := &env{t: t, store: memstore.New(), seen: map[string]bool{}}
+	e := &env{t: t, store: memstore.New()}
 	var err error
 	e.users, err = usermgmt.New(usermgmt.Config{Store: e.store, Hasher: plainHasher{}})
 	require.NoError(t, err)
@@ -79,12 +123,21 @@ func newEnv(t *testing.T) *env {
 		[]usermgmt.Permission{usermgmt.PermUsers, usermgmt.PermGroups, usermgmt.PermNumbers})
 	require.NoError(t, err)
 
-	e.api, err = httpapi.New(httpapi.Config{Users: e.users, Authenticate: func(r *http.Request) (string, error) {
-		if id := r.Header.Get("X-Test-Actor"); id != "" {
-			return id, nil
+	e.sms, e.mails = &smstest.Recorder{}, &mail.Recorder{}
+	e.auth, err = auth.New(auth.Config{Users: e.users, Hasher: plainVerifier{}, SMS: e.sms, Mailer: e.mails,
+		PIN:     auth.PINConfig{ResendCooldown: time.Nanosecond},
+		CodeKey: []byte(strings.Repeat("k", 32)), ResetURL: func(tok string) string { return "https://app.example/reset?t=" + tok }})
+	require.NoError(t, err)
+	cfg := httpapi.Config{Users: e.users, Auth: e.auth, InsecureCookies: true}
+	if !realAuth {
+		cfg.Authenticate = func(r *http.Request) (string, error) {
+			if id := r.Header.Get("X-Test-Actor"); id != "" {
+				return id, nil
+			}
+			return "", usermgmt.ErrInvalidCredentials
 		}
-		return "", usermgmt.ErrInvalidCredentials
-	}})
+	}
+	e.api, err = httpapi.New(cfg)
 	require.NoError(t, err)
 	e.srv = httptest.NewServer(e.api)
 	t.Cleanup(e.srv.Close)
@@ -94,6 +147,15 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(loader.Context), "the OpenAPI document is valid")
 	doc.Servers = openapi3.Servers{{URL: e.srv.URL}}
+	seenMu.Lock()
+	if docOps == nil {
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				docOps = append(docOps, op.OperationID)
+			}
+		}
+	}
+	seenMu.Unlock()
 	e.router, err = gorillamux.NewRouter(doc)
 	require.NoError(t, err)
 	return e
@@ -127,7 +189,11 @@ func (e *env) do(actor, method, path string, body any, out any) *http.Response {
 	if actor != "" {
 		req.Header.Set("X-Test-Actor", actor)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := e.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	require.NoError(e.t, err)
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(e.t, err)
@@ -151,9 +217,9 @@ func (e *env) validate(req *http.Request, resp *http.Response, body []byte) {
 		return
 	}
 	if resp.StatusCode < 300 {
-		e.mu.Lock()
-		e.seen[route.Operation.OperationID] = true
-		e.mu.Unlock()
+		seenMu.Lock()
+		seen[route.Operation.OperationID] = true
+		seenMu.Unlock()
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}

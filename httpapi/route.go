@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -128,7 +129,9 @@ func (a *API) handle(r *route) {
 	})
 }
 
-// actor identifies who makes the request.
+// actor identifies who makes the request: the host's Authenticate when
+// set; otherwise an API key in "Authorization: Bearer", or roster's
+// session cookie.
 func (a *API) actor(r *http.Request) (string, error) {
 	if a.cfg.Authenticate != nil {
 		id, err := a.cfg.Authenticate(r)
@@ -137,5 +140,29 @@ func (a *API) actor(r *http.Request) (string, error) {
 		}
 		return id, nil
 	}
-	return "", errUnauthenticated
+	if key := bearer(r); key != "" {
+		p, err := a.cfg.Auth.AuthenticateKey(r.Context(), key)
+		if err != nil {
+			return "", unauthenticated(err)
+		}
+		return p.User.ID, nil
+	}
+	c, err := r.Cookie(a.cfg.CookieName)
+	if err != nil || c.Value == "" {
+		return "", errUnauthenticated
+	}
+	p, err := a.cfg.Auth.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		return "", unauthenticated(err)
+	}
+	return p.User.ID, nil
+}
+
+// unauthenticated keeps infrastructure errors (a 500) apart from a bad
+// credential (a 401).
+func unauthenticated(err error) error {
+	if errors.Is(err, usermgmt.ErrInvalidCredentials) {
+		return errUnauthenticated
+	}
+	return err
 }

@@ -24,6 +24,8 @@ func TestEveryMutationChecksScope(t *testing.T) {
 		"GetAccount": true, "GetUser": true, "ListUsers": true, "ListGroups": true, "ListGrants": true,
 		"ListNumbers": true, "ListAliases": true, "ListEvents": true, "CountUsers": true, "AddressBook": true,
 		"EffectiveSettings": true, "Me": true,
+		// UpdateProfile changes the actor itself, never a target.
+		"UpdateProfile": true,
 	}
 	host := map[string]bool{
 		"CreateAccount": true, "SetSeatLimit": true, "ResolveAddress": true,

@@ -580,3 +580,14 @@ func TestInactiveActorRefused(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestUpdateProfile(t *testing.T) {
+	t.Parallel()
+	w := setup(t)
+	ctx := context.Background()
+	u, err := w.svc.UpdateProfile(ctx, w.endB.ID, usermgmt.ProfileUpdate{FriendlyName: ptr("Night desk"), TimeZone: ptr("Europe/Stockholm")})
+	require.NoError(t, err)
+	assert.Equal(t, "Night desk", u.FriendlyName)
+	_, err = w.svc.UpdateProfile(ctx, w.endB.ID, usermgmt.ProfileUpdate{TimeZone: ptr("Mars/Olympus")})
+	assert.ErrorIs(t, err, usermgmt.ErrInvalid)
+}

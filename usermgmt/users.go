@@ -528,3 +528,43 @@ func (s *Service) Delete(ctx context.Context, actor string, ids ...string) error
 		return nil
 	})
 }
+
+// ProfileUpdate is what users may change of their own profile (seed 001:
+// "Agents can manage their own profile"). Identifiers that reset links
+// and logins depend on (e-mail, mobile phone) are an admin's to change.
+type ProfileUpdate struct {
+	FirstName     *string `json:"first_name,omitempty"`
+	LastName      *string `json:"last_name,omitempty"`
+	BusinessPhone *string `json:"business_phone,omitempty"`
+	TimeZone      *string `json:"time_zone,omitempty"`
+	Language      *string `json:"language,omitempty"`
+	Country       *string `json:"country,omitempty"`
+	FriendlyName  *string `json:"friendly_name,omitempty"`
+	AddressBook   *bool   `json:"address_book,omitempty"`
+}
+
+// UpdateProfile changes the actor's own profile. Every active user may.
+func (s *Service) UpdateProfile(ctx context.Context, actor string, in ProfileUpdate) (User, error) {
+	var out User
+	err := s.Run(ctx, actor, "user.profile", func(tx Tx, a *Actor) error {
+		u := a.User
+		fields := applyUpdate(&u, UserUpdate{FirstName: in.FirstName, LastName: in.LastName,
+			BusinessPhone: in.BusinessPhone, TimeZone: in.TimeZone, Language: in.Language, Country: in.Country,
+			FriendlyName: in.FriendlyName, AddressBook: in.AddressBook})
+		if err := s.rules.CheckUser(&u); err != nil {
+			return err
+		}
+		if len(fields) == 0 {
+			out = u
+			return nil
+		}
+		u.UpdatedAt = s.Now()
+		if err := tx.UpdateUser(ctx, &u); err != nil {
+			return err
+		}
+		out = u
+		return s.Record(ctx, tx, Event{AccountID: u.AccountID, ActorID: u.ID, Action: "user.profile",
+			TargetType: "user", TargetID: u.ID, Fields: fields})
+	})
+	return out, err
+}
