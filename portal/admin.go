@@ -603,7 +603,7 @@ func (p *Portal) updateAccount(w http.ResponseWriter, r *http.Request, me *userm
 	f := r.PostForm
 	name, twoFactor := f.Get("name"), f.Get("two_factor") == "on"
 	_, err := p.users.UpdateAccount(r.Context(), me.User.ID, usermgmt.AccountUpdate{Name: &name, TwoFactor: &twoFactor,
-		Contact:  &usermgmt.Contact{Name: f.Get("contact_name"), Email: f.Get("contact_email"), Phone: f.Get("contact_phone")},
+		Contact: &usermgmt.Contact{Name: f.Get("contact_name"), Email: f.Get("contact_email"), Phone: f.Get("contact_phone")},
 		Defaults: &usermgmt.Defaults{Country: f.Get("country"), Language: f.Get("language"), TimeZone: f.Get("time_zone"),
 			ServiceLevel: usermgmt.ServiceLevel(f.Get("service_level"))}})
 	if err != nil {
