@@ -16,6 +16,7 @@ import (
 
 	"github.com/rosterkit/roster/auth"
 	"github.com/rosterkit/roster/httpapi"
+	"github.com/rosterkit/roster/portal"
 	"github.com/rosterkit/roster/sms"
 	"github.com/rosterkit/roster/usermgmt"
 	"github.com/rosterkit/roster/usermgmt/mail"
@@ -150,6 +151,13 @@ func (k *Kit) HTTPHandler(cfg httpapi.Config) (http.Handler, error) {
 	return httpapi.New(cfg)
 }
 
+// Portal returns the admin portal over the Kit's services (see package
+// portal); cfg's service fields are filled in from the Kit.
+func (k *Kit) Portal(cfg portal.Config) (*portal.Portal, error) {
+	cfg.Users, cfg.Auth = k.Users, k.Auth
+	return portal.New(cfg)
+}
+
 // Close releases what the Kit opened itself (the database of
 // OpenDefault). A Kit from New closes nothing: the host owns its store.
 func (k *Kit) Close() error {
@@ -166,6 +174,10 @@ type DefaultOptions struct {
 	BaseURL string
 	// Out receives the console SMS and mails; nil means standard output.
 	Out io.Writer
+	// WrapSMS and WrapMail, when set, wrap the console adapters (a
+	// development outbox that shows messages in the portal, say).
+	WrapSMS  func(sms.Sender) sms.Sender
+	WrapMail func(mail.Mailer) mail.Mailer
 	// Now and Logger as in Config.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -194,7 +206,15 @@ func OpenDefault(ctx context.Context, path string, opt DefaultOptions) (*Kit, er
 	if opt.BaseURL == "" {
 		opt.BaseURL = "http://localhost:8080"
 	}
-	k, err := New(Config{Store: store, SMS: sms.NewConsole(opt.Out), Mailer: mail.NewConsole(opt.Out),
+	var sender sms.Sender = sms.NewConsole(opt.Out)
+	var mailer mail.Mailer = mail.NewConsole(opt.Out)
+	if opt.WrapSMS != nil {
+		sender = opt.WrapSMS(sender)
+	}
+	if opt.WrapMail != nil {
+		mailer = opt.WrapMail(mailer)
+	}
+	k, err := New(Config{Store: store, SMS: sender, Mailer: mailer,
 		CodeKey: key, BaseURL: opt.BaseURL, Now: opt.Now, Logger: opt.Logger})
 	if err != nil {
 		store.Close()
