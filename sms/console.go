@@ -41,5 +41,5 @@ func (c *Console) Send(ctx context.Context, m Message) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("sms: console: %w", err)
 	}
-	return Receipt{ID: id, Segments: in.Segments, Encoding: in.Encoding}, nil
+	return Receipt{ID: id, Segments: in.Segments, Encoding: in.Encoding, Status: "printed"}, nil
 }
