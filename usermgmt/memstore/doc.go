@@ -16,10 +16,11 @@
 // A Store holds one lock. A call outside WithTx takes it for the call;
 // WithTx takes it for the whole transaction and records an undo action
 // for every write, so a function that returns an error or panics leaves
-// the store exactly as it found it. Each method is also atomic inside a
-// transaction: a method that fails undoes its own partial writes, so the
-// transaction may go on and commit its other writes (the importer checks
-// rows this way).
+// the store exactly as it found it; so does a transaction whose context
+// ends before fn returns (WithTx then returns the context's error). Each
+// method is also atomic inside a transaction: a method that fails undoes
+// its own partial writes, so the transaction may go on and commit its
+// other writes (the importer checks rows this way).
 //
 // Because the lock is held for the whole of fn, fn must use only the tx it
 // is given: calling the Store itself (or WithTx again) from inside fn

@@ -39,8 +39,8 @@ func (d *db) listEvents(f usermgmt.EventFilter, p usermgmt.Page) ([]usermgmt.Eve
 		before = &entry{key: timeKey(until), id: ""}
 	}
 	limit := p.Size()
+	out := make([]usermgmt.Event, 0, min(limit, x.Len()))
 	var (
-		out  []usermgmt.Event
 		last entry
 		more bool
 	)

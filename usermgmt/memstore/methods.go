@@ -10,11 +10,6 @@ import (
 	"github.com/rosterkit/roster/usermgmt"
 )
 
-// Exec implements usermgmt.Tx.
-func (st *Store) Exec(ctx context.Context, op func(d *db) error) error {
-	return exec(st, ctx, op)
-}
-
 // CreateAccount implements usermgmt.Tx.
 func (st *Store) CreateAccount(ctx context.Context, a *usermgmt.Account) error {
 	return createAccount(st, ctx, a)
@@ -293,11 +288,6 @@ func (st *Store) ResetCounter(ctx context.Context, key string) error {
 // Purge implements usermgmt.Tx.
 func (st *Store) Purge(ctx context.Context, before time.Time) (int, error) {
 	return purge(st, ctx, before)
-}
-
-// Exec implements usermgmt.Tx.
-func (x *tx) Exec(ctx context.Context, op func(d *db) error) error {
-	return exec(x, ctx, op)
 }
 
 // CreateAccount implements usermgmt.Tx.

@@ -48,7 +48,8 @@ type tx struct {
 }
 
 // WithTx runs fn with the store locked; every write fn makes is undone
-// if fn returns an error or panics.
+// if fn returns an error or panics, or if ctx ends before fn returns (then
+// WithTx returns ctx's error).
 func (s *Store) WithTx(ctx context.Context, fn func(usermgmt.Tx) error) (err error) {
 	if err := s.acquire(ctx); err != nil {
 		return err
@@ -61,6 +62,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(usermgmt.Tx) error) (err err
 		if p := recover(); p != nil {
 			s.d.rollbackTo(mark)
 			panic(p)
+		}
+		if err == nil {
+			err = ctx.Err()
 		}
 		if err != nil {
 			s.d.rollbackTo(mark)

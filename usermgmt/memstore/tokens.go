@@ -147,8 +147,8 @@ func (d *db) listTokens(f usermgmt.TokenFilter, p usermgmt.Page) ([]usermgmt.Tok
 		return true
 	}
 	limit := p.Size()
+	out := make([]usermgmt.Token, 0, min(limit, d.tokenIndex.Len()))
 	var (
-		out  []usermgmt.Token
 		last entry
 		more bool
 	)

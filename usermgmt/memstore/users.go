@@ -299,8 +299,8 @@ func (d *db) listUsers(f usermgmt.UserFilter, p usermgmt.Page) ([]usermgmt.User,
 		return nil, "", nil
 	}
 	limit := p.Size()
+	out := make([]usermgmt.User, 0, min(limit, x.Len()))
 	var (
-		out  []usermgmt.User
 		last entry
 		more bool
 	)
