@@ -38,7 +38,7 @@ func (s *Service) recoveryAllowed(ctx context.Context, kind, login, client strin
 // answers nil whether or not the user exists; only an existing, active
 // user gets the mail, with a single-use link valid for Config.ResetTTL.
 func (s *Service) RequestReset(ctx context.Context, login, clientKey string) error {
-	if len(login) > 320 {
+	if len(login) > maxLogin {
 		return nil
 	}
 	ok, err := s.recoveryAllowed(ctx, "reset", login, clientKey)
@@ -177,7 +177,7 @@ func (s *Service) setPasswordTx(ctx context.Context, tx usermgmt.Tx, u usermgmt.
 // 001: "Forgot Username"). It answers nil whether or not the address is
 // known; only an active user gets the mail.
 func (s *Service) RemindUsername(ctx context.Context, email, clientKey string) error {
-	if len(email) > 320 {
+	if len(email) > maxLogin {
 		return nil
 	}
 	ok, err := s.recoveryAllowed(ctx, "username", email, clientKey)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ type challengeData struct {
 // whether a username exists. No SMS is sent before the password is
 // verified.
 func (s *Service) Login(ctx context.Context, c Credentials) (LoginResult, error) {
-	if len(c.Password) > 1024 || c.Password == "" || len(c.Login) > 320 {
+	if len(c.Password) > maxLoginPassword || c.Password == "" || len(c.Login) > maxLogin {
 		s.spend(ctx, "")
 		return LoginResult{}, usermgmt.ErrInvalidCredentials
 	}
@@ -140,6 +141,14 @@ func (s *Service) Login(ctx context.Context, c Credentials) (LoginResult, error)
 	}
 	return LoginResult{Session: &iss}, nil
 }
+
+// Bounds on what Login reads. They are wider than any password policy
+// (a user imported with a longer password must still log in) and
+// narrow enough that nothing long is hashed or looked up.
+const (
+	maxLoginPassword = DefaultMaxPasswordBytes
+	maxLogin         = 320 // the longest e-mail address a store keeps, with room
+)
 
 // findLogin resolves what the user typed.
 func (s *Service) findLogin(ctx context.Context, login string) (usermgmt.User, error) {
@@ -367,9 +376,13 @@ func (s *Service) VerifyPIN(ctx context.Context, challengeToken, code, clientKey
 }
 
 // ResendPIN sends a new PIN for a challenge; the previous PIN stops
-// working. It is refused (*RetryError, matching ErrRateLimited) within
-// PIN.ResendCooldown of the last send, and after PIN.MaxResends resends
-// (usermgmt.ErrLocked: log in again).
+// working, and the wrong tries already made still count. It is refused
+// (*RetryError, matching ErrRateLimited) within PIN.ResendCooldown of the
+// last send, and after PIN.MaxResends resends (usermgmt.ErrLocked: log in
+// again). Both limits hold under concurrent calls: each send reserves its
+// turn with an atomic counter in the store, so of several concurrent
+// resends one sends and the others wait. A challenge whose user is no
+// longer active is usermgmt.ErrInvalidCredentials, and nothing is sent.
 func (s *Service) ResendPIN(ctx context.Context, challengeToken string) (Challenge, error) {
 	t, d, err := s.lookChallenge(ctx, challengeToken)
 	if err != nil {
@@ -383,19 +396,46 @@ func (s *Service) ResendPIN(ctx context.Context, challengeToken string) (Challen
 		return Challenge{}, &RetryError{After: wait}
 	}
 	u, err := s.store.GetUser(ctx, t.UserID)
+	if errors.Is(err, usermgmt.ErrNotFound) || (err == nil && s.users.EffectiveStatus(u) != usermgmt.StatusActive) {
+		return Challenge{}, usermgmt.ErrInvalidCredentials
+	}
 	if err != nil {
 		return Challenge{}, err
 	}
+	// Reserve this send: one caller per generation of the challenge (its
+	// Sends count) wins; concurrent callers that read the same
+	// generation are told to wait.
+	turn := resendKey(t.ID, t.Sends)
+	if n, err := s.store.Hit(ctx, turn, now, s.cfg.PIN.TTL); err != nil {
+		return Challenge{}, err
+	} else if n > 1 {
+		return Challenge{}, &RetryError{After: s.cfg.PIN.ResendCooldown}
+	}
 	code, data, err := s.newCode(t.ID, u.ID, d.Client)
 	if err != nil {
+		s.releaseTurn(ctx, turn)
 		return Challenge{}, err
 	}
 	t.Data, t.Sends, t.SentAt = data, t.Sends+1, now
 	if err := s.store.UpdateToken(ctx, &t); err != nil {
+		s.releaseTurn(ctx, turn)
 		return Challenge{}, err
 	}
 	if err := s.sendPIN(ctx, u, t, code); err != nil {
 		return Challenge{}, err
 	}
 	return Challenge{Token: challengeToken, ExpiresAt: t.ExpiresAt, Phone: maskPhone(u.MobilePhone)}, nil
+}
+
+// resendKey names the counter that reserves the send following the
+// sends-th of a challenge.
+func resendKey(challengeID string, sends int) string {
+	return "auth:resend:" + challengeID + ":" + strconv.Itoa(sends)
+}
+
+// releaseTurn frees a reserved resend that sent nothing.
+func (s *Service) releaseTurn(ctx context.Context, key string) {
+	if err := s.store.ResetCounter(context.WithoutCancel(ctx), key); err != nil {
+		s.log.WarnContext(ctx, "release resend turn", "err", err)
+	}
 }
