@@ -266,6 +266,7 @@ func TestGroupsAndAccount(t *testing.T) {
 	assert.Contains(t, body, "Night shift")
 	code, body = e.post("/groups", url.Values{"parent": {e.groupA.ID}, "name": {""}})
 	assert.Equal(t, 422, code)
+	assert.Contains(t, body, "name")
 	code, _ = e.post("/groups/"+e.groupA.ID+"/delete", nil)
 	assert.Equal(t, 422, code, "not empty")
 
