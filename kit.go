@@ -16,6 +16,8 @@ import (
 
 	"github.com/rosterkit/roster/auth"
 	"github.com/rosterkit/roster/httpapi"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/portal"
 	"github.com/rosterkit/roster/sms"
 	"github.com/rosterkit/roster/usermgmt"
@@ -55,6 +57,16 @@ type Config struct {
 	// NoGuard sends SMS through SMS as given, without roster's guard:
 	// only when the host guards its gateway itself.
 	NoGuard bool
+	// Guard tunes the guard (limits per number, account and in all,
+	// allowed regions and number types); its zero value is
+	// sms.NewGuard's defaults. Counter, Now and Logger default to the
+	// Kit's Store, Now and Logger.
+	Guard sms.GuardConfig
+	// Invite tunes invitations, activation and ownership requests.
+	Invite InviteOptions
+	// Import bounds what an imported file may hold; the zero value is
+	// importer's defaults (10 MiB, 5,000 data rows).
+	Import importer.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives operational messages; nil discards them.
@@ -70,10 +82,29 @@ type AuthOptions struct {
 	ResetTTL time.Duration
 }
 
+// InviteOptions are the invite settings a Kit passes on (see
+// invite.Config).
+type InviteOptions struct {
+	InviteTTL, ActivationTTL, OwnershipTTL time.Duration
+	// Disposable replaces the embedded disposable-domain list.
+	Disposable func(domain string) bool
+	// OwnershipBySMS also sends ownership requests by SMS.
+	OwnershipBySMS bool
+}
+
 // Kit is roster, wired: every service over one store.
 type Kit struct {
+	// Users is the admin core: accounts, groups, users, grants, numbers
+	// and the audit log.
 	Users *usermgmt.Service
-	Auth  *auth.Service
+	// Auth signs people in (password, SMS PIN), keeps sessions and API
+	// keys and recovers passwords and usernames.
+	Auth *auth.Service
+	// Invites sends invitations and activation links and moves users
+	// between accounts on their confirmation.
+	Invites *invite.Service
+	// Importer imports users in bulk from CSV, TXT and XLSX files.
+	Importer *importer.Service
 	// Store is the store every service writes to.
 	Store usermgmt.Store
 	// Hasher is the password hasher the services share.
@@ -132,6 +163,19 @@ func New(cfg Config) (*Kit, error) {
 		CodeKey: cfg.CodeKey, LoginBy: cfg.Auth.LoginBy, Throttle: cfg.Auth.Throttle, PIN: cfg.Auth.PIN,
 		Sessions: cfg.Auth.Sessions, ResetTTL: cfg.Auth.ResetTTL, ResetURL: k.link("reset"),
 		LoginURL: k.baseURL + "/login", Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	k.Invites, err = invite.New(invite.Config{Users: k.Users, Hasher: k.Hasher, Mailer: cfg.Mailer,
+		SMS: k.SMS, From: cfg.From, BaseURL: k.baseURL, InviteTTL: cfg.Invite.InviteTTL,
+		ActivationTTL: cfg.Invite.ActivationTTL, OwnershipTTL: cfg.Invite.OwnershipTTL,
+		Disposable: cfg.Invite.Disposable, OwnershipBySMS: cfg.Invite.OwnershipBySMS,
+		Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	k.Importer, err = importer.New(importer.Config{Users: k.Users, Hasher: k.Hasher, Invites: k.Invites,
+		Limits: cfg.Import, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
