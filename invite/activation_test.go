@@ -237,10 +237,25 @@ func TestWelcomeForImports(t *testing.T) {
 	_, err = w.inv.LookupActivation(ctx, w.link(t, "kate@example.com"))
 	require.NoError(t, err)
 
+	msg, ok := w.mails.Last("kate@example.com")
+	require.True(t, ok)
+	assert.Contains(t, msg.Text, "stays pending", "a pending user is asked to activate")
+
 	w.mails.FailNext(errors.New("boom"))
 	err = w.inv.Welcome(ctx, w.owner.ID, u)
 	require.ErrorIs(t, err, invite.ErrDelivery)
 	assert.NotContains(t, err.Error(), "boom")
+
+	// Imported with a password: already active, welcomed, not told to
+	// activate.
+	active, err := w.users.CreateUser(ctx, w.owner.ID, usermgmt.NewUser{User: person("lena", 29), Password: "Correct-Horse-9"})
+	require.NoError(t, err)
+	require.Equal(t, usermgmt.StatusActive, active.Status)
+	require.NoError(t, w.inv.Welcome(ctx, w.owner.ID, active))
+	msg, ok = w.mails.Last(active.Email)
+	require.True(t, ok)
+	assert.NotContains(t, msg.Text, "pending")
+	assert.Contains(t, msg.Text, "sign in with the password you were given")
 }
 
 func TestActivationForbidden(t *testing.T) {

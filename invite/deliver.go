@@ -27,6 +27,7 @@ type outgoing struct {
 	username string
 	account  string // the account named in the message
 	sender   string // the admin who asked, "" when unknown
+	active   bool   // an activation link to a user who already has a password
 }
 
 // Sent is one link handed to the mailer (and the SMS sender): an
@@ -79,7 +80,7 @@ func (s *Service) send(ctx context.Context, o *outgoing) string {
 		case usermgmt.TokenInvite:
 			name, data = mail.Invitation, mail.InvitationData{AccountName: o.account, InviterName: o.sender, Link: link, ValidFor: ttl}
 		case usermgmt.TokenActivation:
-			name, data = mail.Welcome, mail.WelcomeData{Name: o.name, Username: o.username, AccountName: o.account, Link: link, ValidFor: ttl}
+			name, data = mail.Welcome, mail.WelcomeData{Name: o.name, Username: o.username, AccountName: o.account, Link: link, ValidFor: ttl, Active: o.active}
 		default:
 			name, data = mail.OwnershipRequest, mail.OwnershipData{Name: o.name, Username: o.username,
 				RequestingAccount: o.account, RequesterName: o.sender, Link: link, ValidFor: ttl}
@@ -329,6 +330,7 @@ func (s *Service) outgoingFor(ctx context.Context, tx usermgmt.Tx, t usermgmt.To
 			return outgoing{}, false, err
 		}
 		o.name, o.username, o.lang = u.FirstName, u.Username, or(u.Language, o.lang)
+		o.active = u.Status == usermgmt.StatusActive
 		if d.Mail {
 			o.email = u.Email
 		}

@@ -106,6 +106,11 @@ type WelcomeData struct {
 	// ValidFor is the link's lifetime (7 days by default); zero leaves
 	// the sentence out.
 	ValidFor time.Duration
+	// Active says the account is already active (its password was set
+	// by an admin or an import): the mail welcomes the user and offers
+	// the link to choose a new password instead of asking them to
+	// activate.
+	Active bool
 }
 
 // InvitationData is the data of the Invitation mail.

@@ -107,6 +107,24 @@ func TestTemplatesOptionalFields(t *testing.T) {
 	assert.Empty(t, mail.FirstLink(msg))
 }
 
+func TestWelcomeActiveUser(t *testing.T) {
+	t.Parallel()
+	tpl := newTemplates(t, mail.TemplateConfig{})
+	for _, lang := range []string{"en", "pt"} {
+		pending, err := tpl.Render(mail.Welcome, lang, mail.WelcomeData{Link: "https://x.test/a"})
+		require.NoError(t, err)
+		active, err := tpl.Render(mail.Welcome, lang, mail.WelcomeData{Link: "https://x.test/a", Active: true})
+		require.NoError(t, err)
+		for _, m := range []string{pending.Text, pending.HTML} {
+			assert.Regexp(t, "pending|pendente", m, lang)
+		}
+		for _, m := range []string{active.Text, active.HTML} {
+			assert.NotRegexp(t, "pending|pendente", m, "%s: an active user is not told the account is pending", lang)
+			assert.Contains(t, m, "https://x.test/a", lang)
+		}
+	}
+}
+
 func TestTemplatesLanguageFallback(t *testing.T) {
 	t.Parallel()
 	tpl := newTemplates(t, mail.TemplateConfig{})
