@@ -35,6 +35,39 @@ import (
 //     next by the previous call ("" for the first page); next is "" on
 //     the last page. The cost of a page does not grow with its position.
 //   - Slices and maps are returned as copies the caller owns.
+//   - A cursor the list did not return is an error matching ErrInvalid,
+//     never a panic nor a wrong page.
+//   - A duplicate caller-set id is an error matching ErrConflict for
+//     every Create method, and so is a reused session hash.
+//   - A record naming a missing or deleted user, group or account is
+//     ErrNotFound for every Create method that takes one, and so is
+//     UpdateUser into a missing group or a group of another account.
+//
+// # Transactions
+//
+//   - An error returned by one method inside WithTx (a conflict, the
+//     seat limit) does not poison the transaction: that method's own
+//     writes are undone, and the transaction's other writes still commit
+//     if fn returns nil. The importer and the services rely on it.
+//   - A context that ends while WithTx runs makes it return an error
+//     matching the context's, and nothing of fn is kept.
+//   - Calls racing each other leave the store as some serial order of
+//     them would: crossed MoveGroup calls never make a cycle, a group
+//     deleted while a user is created in it is never left with a live
+//     user, and nothing of a deleted user (password, session, alias,
+//     grant, number assignment) outlives a DeleteUser racing the write
+//     that adds it. Engines shared by several processes keep this with
+//     row locks and constraints, never an in-process mutex.
+//
+// # Ordering
+//
+//   - ListUsers orders by the bytes of UsernameKey (not a locale
+//     collation); its Query is a literal substring ("_" and "%" match
+//     only themselves), case-folded for non-ASCII letters too.
+//   - Events are listed newest first; events of the same At by ID,
+//     descending.
+//   - A tombstone may carry any UpdatedAt and Version; every other field
+//     but those DeleteUser names is empty.
 type Store interface {
 	Tx
 	// WithTx runs fn in one transaction: every write fn makes through tx
