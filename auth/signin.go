@@ -300,6 +300,11 @@ func (s *Service) sendPIN(ctx context.Context, u usermgmt.User, t usermgmt.Token
 	}
 	_, err = s.sms.Send(ctx, sms.Message{To: u.MobilePhone, Body: body, Purpose: sms.PurposeCode,
 		AccountID: u.AccountID, UserID: u.ID, Reference: t.ID + ":" + fmt.Sprint(t.Sends)})
+	if le := (*sms.LimitError)(nil); errors.As(err, &le) {
+		// The guard's limits are the caller's to wait out: a 429 with
+		// Retry-After, not a failure of the server.
+		return fmt.Errorf("auth: send pin: %w: %w", &RetryError{After: le.RetryAfter}, err)
+	}
 	if err != nil {
 		return fmt.Errorf("auth: send pin: %w", err)
 	}
