@@ -9,6 +9,26 @@
 // server through small interfaces; roster ships working adapters for
 // each, and an embedded default (SQLite, console SMS, console mail).
 //
+// # Getting started
+//
+// A Kit wires every service over one store. OpenDefault opens the
+// embedded default, for development and single-machine tools:
+//
+//	kit, err := roster.OpenDefault(ctx, "data/roster.db", roster.DefaultOptions{})
+//	defer kit.Close()
+//	acct, owner, err := kit.Users.CreateAccount(ctx, usermgmt.NewAccount{...})
+//
+// New wires the host's own adapters (pgstore, twilio or httpgw, SMTP) and
+// names whatever is missing. The Kit's fields are the services: Users
+// (usermgmt: accounts, groups, users, grants, audit), Auth (login with
+// the SMS PIN, sessions, recovery, API keys), Invites (invitations,
+// activation, ownership requests) and Importer (bulk import).
+// HTTPHandler and Portal mount the JSON API and the admin portal.
+//
+// Every operation takes the id of the acting user first and checks what
+// that user may do: an admin acts only within the groups their grants
+// cover, and anything outside reads as not found.
+//
 // # Packages
 //
 //   - usermgmt: the domain (accounts, groups, users, grants, audit
