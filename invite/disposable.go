@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/rosterkit/roster/internal/sortedlines"
 )
 
 // disposableFile is disposable_domains.txt: a header of '#' lines, then
@@ -59,7 +61,7 @@ func IsDisposable(domain string) bool {
 	}
 	list := disposableDomains()
 	for {
-		if inSortedLines(list, domain) {
+		if sortedlines.Contains(list, domain) {
 			return true
 		}
 		i := strings.IndexByte(domain, '.')
@@ -80,35 +82,6 @@ func isLowerASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// inSortedLines reports whether key is a whole line of data, whose
-// lines are sorted bytewise and end with '\n'. It bisects the bytes, so
-// it needs no index and allocates nothing.
-func inSortedLines(data, key string) bool {
-	lo, hi := 0, len(data) // always line starts (or len(data))
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		start := strings.LastIndexByte(data[:mid], '\n') + 1
-		if start < lo {
-			start = lo
-		}
-		end := strings.IndexByte(data[start:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += start
-		}
-		switch c := strings.Compare(key, data[start:end]); {
-		case c == 0:
-			return true
-		case c < 0:
-			hi = start
-		default:
-			lo = end + 1
-		}
-	}
-	return false
 }
 
 // SplitAddresses splits what an admin typed or pasted into the

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/rosterkit/roster/internal/sortedlines"
 )
 
 // SeedForbiddenPasswordChars are the characters the seed policy refuses
@@ -219,34 +221,5 @@ var commonPasswords string
 // breached-password corpus of millions, which a host plugs in through
 // PasswordPolicy.Blocklist.
 func CommonPassword(password string) bool {
-	return inSortedLines(commonPasswords, strings.ToLower(norm.NFC.String(password)))
-}
-
-// inSortedLines reports whether key is a line of data, whose lines are
-// sorted bytewise and each end with '\n'. It bisects the bytes, so it
-// needs no index and allocates nothing.
-func inSortedLines(data, key string) bool {
-	lo, hi := 0, len(data) // lo and hi are always line starts
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		start := strings.LastIndexByte(data[:mid], '\n') + 1
-		if start < lo {
-			start = lo
-		}
-		end := strings.IndexByte(data[start:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += start
-		}
-		switch c := strings.Compare(key, data[start:end]); {
-		case c == 0:
-			return true
-		case c < 0:
-			hi = start
-		default:
-			lo = end + 1
-		}
-	}
-	return false
+	return sortedlines.Contains(commonPasswords, strings.ToLower(norm.NFC.String(password)))
 }
