@@ -16,8 +16,9 @@ import (
 
 // TestConcurrentLoginsBoundHeap is property P4: 200 concurrent logins
 // verified at the default parameters with Concurrency 2 keep the live
-// heap under 2 × 19 MiB + 16 MiB, where an unbounded server would hold
-// 200 × 19 MiB (3.8 GiB) at once.
+// heap under 2 × 2 × 19 MiB + 16 MiB (each slot's block, and the next
+// one allocated while the collector marks), where an unbounded server
+// would hold 200 × 19 MiB (3.8 GiB) at once.
 //
 // The bound on hashing governs live memory. The heap also holds the
 // blocks of finished hashes until the collector reclaims them: it may
@@ -34,7 +35,11 @@ func TestConcurrentLoginsBoundHeap(t *testing.T) {
 		concurrency = 2
 		perHash     = 19 << 20 // DefaultMemory KiB
 		slack       = 16 << 20
-		liveBound   = concurrency*perHash + slack
+		// The collector marks concurrently: a block allocated while it
+		// marks is counted live at that cycle's end even when its hash
+		// has finished by then, so each hashing slot may be counted
+		// twice (the block it held when marking began and the next).
+		liveBound = 2*concurrency*perHash + slack
 	)
 	ctx := t.Context()
 	h := newTestHasher(t, HashConfig{Concurrency: concurrency})
@@ -106,7 +111,7 @@ func TestConcurrentLoginsBoundHeap(t *testing.T) {
 		"peak heap with unreclaimed garbage %.1f MiB (baseline %.1f MiB, GOGC %d); peak RSS %.1f MiB (baseline %.1f MiB)",
 		logins, concurrency, elapsed.Round(time.Millisecond), nSamples, mib(peakLive), mib(liveBound),
 		mib(peakHeap), mib(baseHeap), gogc, mib(peakRSS), mib(baseRSS))
-	assert.Less(t, peakLive, uint64(liveBound), "peak live heap over Concurrency × 19 MiB + 16 MiB")
+	assert.Less(t, peakLive, uint64(liveBound), "peak live heap over 2 × Concurrency × 19 MiB + 16 MiB")
 	if gogc > 0 && gogc < 1000 {
 		heapBound := liveBound*(100+gogc)/100 + perHash
 		assert.Less(t, peakHeap, heapBound, "peak heap over the live bound plus the collector's slack")

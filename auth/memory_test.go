@@ -91,12 +91,14 @@ func TestP4ConcurrentLoginsBoundMemory(t *testing.T) {
 
 	assert.EqualValues(t, logins/2, challenges.Load())
 	assert.EqualValues(t, logins/2, refused.Load())
-	bound := baseLive + concurrency*perHash + slack
+	// ×2: a block allocated while the collector marks counts as live at
+	// that cycle (see TestConcurrentLoginsBoundHeap).
+	bound := baseLive + 2*concurrency*perHash + slack
 	t.Logf("P4: %d concurrent logins, Concurrency %d, %d MiB per hash, %v: peak live heap %.1f MiB "+
 		"(baseline %.1f MiB, bound %.1f MiB), peak heap with garbage %.1f MiB; unbounded would hold %d MiB",
 		logins, concurrency, perHash>>20, elapsed.Round(time.Millisecond), mib(peakLive), mib(baseLive),
 		mib(bound), mib(peakHeap), logins*perHash>>20)
-	assert.Less(t, peakLive, bound, "live heap over Concurrency × memory per hash + 16 MiB")
+	assert.Less(t, peakLive, bound, "live heap over 2 × Concurrency × memory per hash + 16 MiB")
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
