@@ -200,13 +200,23 @@ func TestDeadlockRetried(t *testing.T) {
 				mu      sync.Mutex
 				runs    int
 				results = make([]error, 2)
+				done    = []chan struct{}{make(chan struct{}), make(chan struct{})}
 			)
 			first.Add(2)
 			lockBoth := func(i int, one, two string) {
 				defer wg.Done()
+				defer close(done[i])
 				attempt := 0
 				results[i] = s.WithTx(ctx, func(tx usermgmt.Tx) error {
 					attempt++
+					if attempt > 1 {
+						// The survivor holds no lock the victim wants
+						// any more; let it commit first, so that the
+						// victim's rerun reads what it wrote rather than
+						// racing it (a race that read-committed
+						// reports, rightly, as a version conflict).
+						<-done[1-i]
+					}
 					mu.Lock()
 					runs++
 					mu.Unlock()
