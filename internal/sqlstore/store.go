@@ -228,6 +228,11 @@ func (s *Store) runTx(ctx context.Context, fn func(o *ops) error) (err error) {
 		return fmt.Errorf("%s: transaction rolled back after a failed statement: %w", s.cfg.Name, f)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			// The driver reports the cancelled commit as a broken
+			// connection; the caller needs to know it was their context.
+			return fmt.Errorf("%s: commit: %w", s.cfg.Name, cerr)
+		}
 		return s.wrapDB("commit", err)
 	}
 	committed = true

@@ -94,6 +94,19 @@ func (o *ops) place(ctx context.Context, op, accountID, groupID string) (limit, 
 	case !inGroup.Valid:
 		return 0, 0, o.notFound("group")
 	}
+	if o.s.cfg.Flavor == Postgres {
+		// The group was read in the snapshot taken before the account's
+		// lock was granted; a DeleteGroup that held the lock may have
+		// removed it since. Read it again, now, and keep it from being
+		// deleted until this transaction ends.
+		ok, err := o.exists(ctx, op, `SELECT 1 FROM {p}groups WHERE id = ? AND account_id = ?`+o.s.keyShare(), groupID, accountID)
+		switch {
+		case err != nil:
+			return 0, 0, err
+		case !ok:
+			return 0, 0, o.notFound("group")
+		}
+	}
 	return limit, used, nil
 }
 
