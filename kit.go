@@ -191,7 +191,7 @@ func (k *Kit) link(page string) func(string) string {
 // HTTPHandler returns the JSON API over the Kit's services (see package
 // httpapi); cfg's service fields are filled in from the Kit.
 func (k *Kit) HTTPHandler(cfg httpapi.Config) (http.Handler, error) {
-	cfg.Users, cfg.Auth = k.Users, k.Auth
+	cfg.Users, cfg.Auth, cfg.Invites, cfg.Importer = k.Users, k.Auth, k.Invites, k.Importer
 	return httpapi.New(cfg)
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rosterkit/roster/auth"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/usermgmt"
 )
 
@@ -26,6 +28,13 @@ type Config struct {
 	// "Authorization: Bearer" API key. Without it, Authenticate is
 	// required and the end-user routes are not registered.
 	Auth *auth.Service
+	// Invites serves invitations, activation links, login details by SMS
+	// and ownership requests (package invite). Nil leaves those routes
+	// out.
+	Invites *invite.Service
+	// Importer serves bulk imports (package importer). Nil leaves the
+	// import routes out.
+	Importer *importer.Service
 	// Authenticate, when set, identifies the actor of a request instead
 	// of roster's session cookie and API keys: a host with its own login
 	// returns the acting user's id, or an error matching
@@ -105,6 +114,12 @@ func New(cfg Config) (*API, error) {
 			detail: "cross-origin request refused"})
 	}))
 	a.adminRoutes()
+	if cfg.Invites != nil {
+		a.inviteRoutes()
+	}
+	if cfg.Importer != nil {
+		a.importRoutes()
+	}
 	if cfg.Auth != nil {
 		a.authRoutes()
 	}

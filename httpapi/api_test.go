@@ -25,6 +25,8 @@ import (
 
 	"github.com/rosterkit/roster/auth"
 	"github.com/rosterkit/roster/httpapi"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/sms/smstest"
 	"github.com/rosterkit/roster/usermgmt"
 	"github.com/rosterkit/roster/usermgmt/mail"
@@ -52,6 +54,8 @@ type env struct {
 	srv    *httptest.Server
 	users  *usermgmt.Service
 	auth   *auth.Service
+	inv    *invite.Service
+	imp    *importer.Service
 	sms    *smstest.Recorder
 	mails  *mail.Recorder
 	client *http.Client
@@ -128,7 +132,14 @@ func build(t *testing.T, realAuth bool) *env {
 		PIN:     auth.PINConfig{ResendCooldown: time.Nanosecond},
 		CodeKey: []byte(strings.Repeat("k", 32)), ResetURL: func(tok string) string { return "https://app.example/reset?t=" + tok }})
 	require.NoError(t, err)
-	cfg := httpapi.Config{Users: e.users, Auth: e.auth, InsecureCookies: true}
+	e.inv, err = invite.New(invite.Config{Users: e.users, Hasher: plainVerifier{}, Mailer: e.mails, SMS: e.sms,
+		BaseURL: "https://app.example"})
+	require.NoError(t, err)
+	hasher, err := auth.NewHasher(auth.HashConfig{Memory: 64, Time: 1})
+	require.NoError(t, err)
+	e.imp, err = importer.New(importer.Config{Users: e.users, Invites: e.inv, Hasher: hasher})
+	require.NoError(t, err)
+	cfg := httpapi.Config{Users: e.users, Auth: e.auth, Invites: e.inv, Importer: e.imp, InsecureCookies: true}
 	if !realAuth {
 		cfg.Authenticate = func(r *http.Request) (string, error) {
 			if id := r.Header.Get("X-Test-Actor"); id != "" {

@@ -39,6 +39,17 @@ func (a *API) openAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
+		if r.upload {
+			binary := map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}}},
+				"application/octet-stream": binary,
+				"text/csv":                 binary,
+				"text/plain":               binary,
+				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": binary,
+			}}
+		}
 		if r.in != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.in), true)}}}
@@ -46,8 +57,11 @@ func (a *API) openAPI() map[string]any {
 		responses := map[string]any{}
 		switch {
 		case r.raw:
-			responses["200"] = map[string]any{"description": "the file", "content": map[string]any{
-				r.mime: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+			content := map[string]any{}
+			for _, m := range append([]string{r.mime}, r.mimes...) {
+				content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			responses["200"] = map[string]any{"description": "the file", "content": content}
 		case r.out == nil:
 			responses["204"] = map[string]any{"description": "done"}
 		default:

@@ -31,9 +31,12 @@ type route struct {
 	// limit bounds the body; 0 means Config.MaxBodyBytes.
 	limit int64
 	// raw routes write their own response (files); out documents nothing.
-	raw  bool
-	mime string // the content type a raw route answers with
-	h    func(c *call) (any, error)
+	raw   bool
+	mime  string   // the content type a raw route answers with
+	mimes []string // further content types a raw route may answer with
+	// upload routes take a file: multipart/form-data or the raw body.
+	upload bool
+	h      func(c *call) (any, error)
 }
 
 type param struct {
