@@ -198,7 +198,7 @@ func (k *Kit) HTTPHandler(cfg httpapi.Config) (http.Handler, error) {
 // Portal returns the admin portal over the Kit's services (see package
 // portal); cfg's service fields are filled in from the Kit.
 func (k *Kit) Portal(cfg portal.Config) (*portal.Portal, error) {
-	cfg.Users, cfg.Auth = k.Users, k.Auth
+	cfg.Users, cfg.Auth, cfg.Invites, cfg.Importer = k.Users, k.Auth, k.Invites, k.Importer
 	return portal.New(cfg)
 }
 

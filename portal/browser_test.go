@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -16,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterkit/roster/auth"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/portal"
 	"github.com/rosterkit/roster/usermgmt"
 	"github.com/rosterkit/roster/usermgmt/memstore"
@@ -123,16 +126,24 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err)
 	acct, owner, err := users.CreateAccount(ctx, usermgmt.NewAccount{Name: "Browser Co", SeatLimit: 10,
 		Owner: usermgmt.NewUser{User: usermgmt.User{Username: "owner", FirstName: "Olga", LastName: "Owner",
-			Email: "owner@example.com", MobilePhone: "+447911123456"}, Password: "Secret-pw1"}})
+			Email: "owner@example.com", MobilePhone: "+447911123450"}, Password: "Secret-pw1"}})
 	require.NoError(t, err)
 	sam, err := users.CreateUser(ctx, owner.ID, usermgmt.NewUser{User: usermgmt.User{Username: "sam.sales",
 		FirstName: "Sam", LastName: "Sales", Email: "sam@example.com", MobilePhone: "+447911123457",
 		GroupID: acct.RootGroupID}, Password: "Secret-pw1"})
 	require.NoError(t, err)
-	p, err := portal.New(portal.Config{Users: users, Auth: au, InsecureCookies: true, Outbox: outbox})
-	require.NoError(t, err)
-	srv := httptest.NewServer(p)
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	defer srv.Close()
+	inv, err := invite.New(invite.Config{Users: users, Hasher: plain{}, Mailer: outbox.Mail(nil), SMS: outbox.SMS(nil), BaseURL: srv.URL})
+	require.NoError(t, err)
+	hasher, err := auth.NewHasher(auth.HashConfig{Memory: 64, Time: 1})
+	require.NoError(t, err)
+	imp, err := importer.New(importer.Config{Users: users, Hasher: hasher, Invites: inv})
+	require.NoError(t, err)
+	p, err := portal.New(portal.Config{Users: users, Auth: au, Invites: inv, Importer: imp, InsecureCookies: true, Outbox: outbox})
+	require.NoError(t, err)
+	handler = p
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
@@ -167,6 +178,40 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-password"), "Secret-pw1"),
 		chromedp.Submit(chromedp.ID("f-email")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	b.expect("user saved", "Saved.")
+
+	// Import the example template (the file the Download Example link
+	// gives) through the upload form.
+	tpl := filepath.Join(t.TempDir(), "users-template.xlsx")
+	f, err := os.Create(tpl)
+	require.NoError(t, err)
+	require.NoError(t, importer.WriteTemplate(ctx, f, importer.XLSX))
+	require.NoError(t, f.Close())
+	b.run("open import", chromedp.Navigate(srv.URL+"/import"), chromedp.WaitVisible(chromedp.ID("f-file")))
+	b.expect("template link", "Download Example")
+	b.run("upload the template", chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{tpl}),
+		chromedp.Submit(chromedp.ID("f-file")), chromedp.WaitVisible(chromedp.CSS(".summary")))
+	b.expect("imported", "Users created: 1")
+
+	// Invite two addresses; accept one through the link in the outbox.
+	b.run("open invitations", chromedp.Navigate(srv.URL+"/invitations"), chromedp.WaitVisible(chromedp.ID("f-emails")))
+	b.run("invite two", chromedp.SendKeys(chromedp.ID("f-emails"), "ada@example.org, bob@example.org"),
+		chromedp.Submit(chromedp.ID("f-emails")), chromedp.WaitVisible(chromedp.CSS(".invited")))
+	b.expect("invited", "bob@example.org")
+	b.run("open outbox for the invitation", chromedp.Navigate(srv.URL+"/outbox"), chromedp.WaitVisible(chromedp.CSS("table")))
+	link := regexp.MustCompile(`/invite\?token=[A-Za-z0-9_-]+`).FindString(b.text("tbody"))
+	if link == "" {
+		b.shot("invitation link")
+		t.Fatal("no invitation link in the outbox")
+	}
+	b.run("sign out to accept", chromedp.Navigate(srv.URL+"/users"), chromedp.Click(`//button[text()="Sign out"]`),
+		chromedp.WaitVisible(chromedp.ID("f-username")))
+	b.run("open the invitation", chromedp.Navigate(srv.URL+link), chromedp.WaitVisible(chromedp.ID("f-first_name")))
+	b.run("accept it", chromedp.SendKeys(chromedp.ID("f-first_name"), "Bob"), chromedp.SendKeys(chromedp.ID("f-last_name"), "Builder"),
+		chromedp.SendKeys(chromedp.ID("f-username"), "bob.builder"), chromedp.SendKeys(chromedp.ID("f-mobile_phone"), "+447911123459"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "Secret-pw1"), chromedp.SendKeys(chromedp.ID("f-confirm"), "Secret-pw1"),
+		chromedp.Submit(chromedp.ID("f-confirm")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	b.expect("accepted", "Accepted.")
+	b.signIn("owner", "Secret-pw1")
 
 	// Suspend Sam, sign out, and see that Sam cannot sign in.
 	b.run("open sam", chromedp.Navigate(srv.URL+"/users/"+sam.ID), chromedp.WaitVisible(chromedp.ID("f-until")))

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/rosterkit/roster/auth"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/usermgmt"
 )
 
@@ -44,8 +46,17 @@ type Outbox interface {
 // invitation, import and ownership screens appear when their services
 // are set.
 type Config struct {
+	// Users serves the admin screens. Required.
 	Users *usermgmt.Service
-	Auth  *auth.Service
+	// Auth serves sign-in, the PIN step, recovery and sessions. Required.
+	Auth *auth.Service
+	// Invites adds the invitations and ownership-request screens and the
+	// pages behind the links in their mails (/invite, /activate,
+	// /ownership/confirm). Nil leaves them out.
+	Invites *invite.Service
+	// Importer adds the import screen (template, upload, errors per row
+	// and the errors file). Nil leaves it out.
+	Importer *importer.Service
 	// Prefix is the path the portal is mounted under (with
 	// http.StripPrefix), e.g. "/admin"; links and redirects start with
 	// it. Empty means the root.
@@ -84,6 +95,8 @@ type Portal struct {
 	mux    *http.ServeMux
 	cop    *http.CrossOriginProtection
 	log    *slog.Logger
+	// errorFiles keeps recent imports' errors files for download.
+	errorFiles errorFiles
 }
 
 // New returns the portal, or says what is missing.
@@ -269,6 +282,7 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	pg.Outbox = p.cfg.Outbox != nil
+	pg.Invites, pg.Import = p.cfg.Invites != nil, p.cfg.Importer != nil
 	pg.Base = p.cfg.Prefix
 	if pg.Notice == "" {
 		pg.Notice = notices[r.URL.Query().Get("done")]

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosterkit/roster/auth"
+	"github.com/rosterkit/roster/importer"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/portal"
 	"github.com/rosterkit/roster/sms/smstest"
 	"github.com/rosterkit/roster/usermgmt"
@@ -34,6 +36,7 @@ type env struct {
 	t      *testing.T
 	srv    *httptest.Server
 	users  *usermgmt.Service
+	inv    *invite.Service
 	sms    *smstest.Recorder
 	mails  *mail.Recorder
 	client *http.Client
@@ -74,7 +77,11 @@ func newEnv(t *testing.T) *env {
 	au, err := auth.New(auth.Config{Users: e.users, Hasher: plain{}, SMS: e.sms, Mailer: e.mails,
 		CodeKey: []byte(strings.Repeat("k", 32)), ResetURL: func(tok string) string { return "http://portal/reset?token=" + tok }})
 	require.NoError(t, err)
-	p, err := portal.New(portal.Config{Users: e.users, Auth: au, InsecureCookies: true, Prefix: "/admin"})
+	e.inv, err = invite.New(invite.Config{Users: e.users, Hasher: plain{}, Mailer: e.mails, SMS: e.sms, BaseURL: "http://portal"})
+	require.NoError(t, err)
+	imp, err := importer.New(importer.Config{Users: e.users, Invites: e.inv})
+	require.NoError(t, err)
+	p, err := portal.New(portal.Config{Users: e.users, Auth: au, Invites: e.inv, Importer: imp, InsecureCookies: true, Prefix: "/admin"})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/admin/", http.StripPrefix("/admin", p))

@@ -29,6 +29,7 @@ func (p *Portal) routes() {
 	m.HandleFunc("GET /reset", p.resetPage)
 	m.HandleFunc("POST /reset", p.reset)
 	p.adminRoutes()
+	p.inviteRoutes()
 	if p.cfg.Outbox != nil {
 		m.HandleFunc("GET /outbox", p.outbox)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rosterkit/roster"
+	"github.com/rosterkit/roster/invite"
 	"github.com/rosterkit/roster/portal"
 	"github.com/rosterkit/roster/usermgmt"
 )
@@ -64,7 +65,7 @@ func run(addr, db string) error {
 		return err
 	}
 	defer kit.Close()
-	if err := Seed(ctx, kit.Users); err != nil {
+	if err := Seed(ctx, kit.Users, kit.Invites); err != nil {
 		return err
 	}
 	p, err := kit.Portal(portal.Config{InsecureCookies: true, Outbox: outbox})
@@ -87,7 +88,7 @@ func run(addr, db string) error {
 }
 
 // Seed creates the demo company unless the database has it already.
-func Seed(ctx context.Context, users *usermgmt.Service) error {
+func Seed(ctx context.Context, users *usermgmt.Service, invites *invite.Service) error {
 	if _, err := users.Store().GetUserByUsername(ctx, demoUser); err == nil {
 		return nil
 	}
@@ -114,5 +115,7 @@ func Seed(ctx context.Context, users *usermgmt.Service) error {
 			return err
 		}
 	}
-	return nil
+	// One pending invitation, so that the Invitations screen shows one.
+	_, err = invites.Invite(ctx, owner.ID, invite.Request{Emails: []string{"new.hire@demo.example"}, Group: sales.ID})
+	return err
 }
