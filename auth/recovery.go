@@ -200,8 +200,10 @@ func (s *Service) RemindUsername(ctx context.Context, email, clientKey string) e
 		return fmt.Errorf("auth: username mail: %w", err)
 	}
 	msg.To, msg.Tag = []string{u.Email}, mail.UsernameReminder
-	s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.username_reminder", TargetType: "user",
-		TargetID: u.ID, ClientKey: clientKey})
+	if err := s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.username_reminder", TargetType: "user",
+		TargetID: u.ID, ClientKey: clientKey}); err != nil {
+		return err
+	}
 	if err := s.mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("auth: send username mail: %w", err)
 	}
@@ -228,7 +230,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID, oldPassword, newPa
 		return Issued{}, err
 	}
 	if !ok || s.users.EffectiveStatus(u) != usermgmt.StatusActive {
-		s.fail(ctx, u, clientKey, now)
+		if err := s.fail(ctx, u, clientKey, now); err != nil {
+			return Issued{}, err
+		}
 		return Issued{}, usermgmt.ErrInvalidCredentials
 	}
 	if err := s.users.Rules().CheckPassword(newPassword, u.Username); err != nil {

@@ -232,12 +232,16 @@ func maskPhone(e164 string) string {
 	return string(out) + e164[len(e164)-3:]
 }
 
-// record appends an audit event in its own transaction.
-func (s *Service) record(ctx context.Context, e usermgmt.Event) {
+// record appends an audit event on its own, even when the caller has
+// gone. An event that cannot be written fails the operation that it
+// records: a refusal then reports the store's error rather than go
+// unaudited.
+func (s *Service) record(ctx context.Context, e usermgmt.Event) error {
 	if e.AccountID == "" {
-		return
+		return nil
 	}
 	if err := s.users.Record(context.WithoutCancel(ctx), s.store, e); err != nil {
-		s.log.ErrorContext(ctx, "audit", "action", e.Action, "err", err)
+		return fmt.Errorf("auth: audit %s: %w", e.Action, err)
 	}
+	return nil
 }

@@ -96,15 +96,19 @@ func (s *Service) Login(ctx context.Context, c Credentials) (LoginResult, error)
 		}
 		_, _ = s.store.GetPassword(ctx, unknownUser)
 		s.spend(ctx, c.Password)
-		s.fail(ctx, usermgmt.User{ID: unknownUser}, c.ClientKey, now)
+		if err := s.fail(ctx, usermgmt.User{ID: unknownUser}, c.ClientKey, now); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{}, usermgmt.ErrInvalidCredentials
 	}
 	if wait, err := s.throttled(ctx, u.ID, c.ClientKey, now); err != nil {
 		return LoginResult{}, err
 	} else if wait > 0 {
 		s.spend(ctx, c.Password)
-		s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.login", TargetType: "user",
-			TargetID: u.ID, Outcome: usermgmt.OutcomeRefused, Reason: "throttled", ClientKey: c.ClientKey})
+		if err := s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.login", TargetType: "user",
+			TargetID: u.ID, Outcome: usermgmt.OutcomeRefused, Reason: "throttled", ClientKey: c.ClientKey}); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{}, usermgmt.ErrInvalidCredentials
 	}
 	ok, err := s.checkPassword(ctx, u, c.Password)
@@ -116,9 +120,11 @@ func (s *Service) Login(ctx context.Context, c Credentials) (LoginResult, error)
 		if ok {
 			reason = "not_active"
 		}
-		s.fail(ctx, u, c.ClientKey, now)
-		s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.login", TargetType: "user",
-			TargetID: u.ID, Outcome: usermgmt.OutcomeRefused, Reason: reason, ClientKey: c.ClientKey})
+		if err := errors.Join(s.fail(ctx, u, c.ClientKey, now),
+			s.record(ctx, usermgmt.Event{AccountID: u.AccountID, Action: "auth.login", TargetType: "user",
+				TargetID: u.ID, Outcome: usermgmt.OutcomeRefused, Reason: reason, ClientKey: c.ClientKey})); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{}, usermgmt.ErrInvalidCredentials
 	}
 	if err := s.store.ResetCounter(ctx, userKey(u.ID)); err != nil {
@@ -205,17 +211,19 @@ func clientKey(key string) string      { return "auth:fail:client:" + key }
 func resetKey(kind, key string) string { return "auth:" + kind + ":" + key }
 
 // fail counts a failure against the user (when known) and the client.
-func (s *Service) fail(ctx context.Context, u usermgmt.User, client string, now time.Time) {
+func (s *Service) fail(ctx context.Context, u usermgmt.User, client string, now time.Time) error {
+	ctx = context.WithoutCancel(ctx) // a guess counts even when the guesser hangs up
 	if u.ID != "" {
 		if _, err := s.store.Hit(ctx, userKey(u.ID), now, s.cfg.Throttle.Window); err != nil {
-			s.log.ErrorContext(ctx, "count login failure", "err", err)
+			return fmt.Errorf("auth: count login failure: %w", err)
 		}
 	}
 	if client != "" {
 		if _, err := s.store.Hit(ctx, clientKey(client), now, time.Hour); err != nil {
-			s.log.ErrorContext(ctx, "count login failure", "err", err)
+			return fmt.Errorf("auth: count login failure: %w", err)
 		}
 	}
+	return nil
 }
 
 // throttled returns how long the user or client must still wait.
@@ -271,11 +279,16 @@ func (s *Service) challenge(ctx context.Context, u usermgmt.User, client string)
 		return Challenge{}, err
 	}
 	t.Data = data
-	if err := s.store.CreateToken(ctx, &t); err != nil {
+	err = s.store.WithTx(ctx, func(tx usermgmt.Tx) error {
+		if err := tx.CreateToken(ctx, &t); err != nil {
+			return err
+		}
+		return s.users.Record(ctx, tx, usermgmt.Event{AccountID: u.AccountID, ActorID: u.ID, Action: "auth.challenge",
+			TargetType: "user", TargetID: u.ID, ClientKey: client, At: now})
+	})
+	if err != nil {
 		return Challenge{}, err
 	}
-	s.record(ctx, usermgmt.Event{AccountID: u.AccountID, ActorID: u.ID, Action: "auth.challenge",
-		TargetType: "user", TargetID: u.ID, ClientKey: client})
 	if err := s.sendPIN(ctx, u, t, code); err != nil {
 		return Challenge{}, err
 	}
@@ -355,8 +368,10 @@ func (s *Service) VerifyPIN(ctx context.Context, challengeToken, code, clientKey
 	}
 	want := token.MAC(s.key, "pin", t.ID, t.UserID, code)
 	if !token.Equal(want, d.MAC) || (d.Client != "" && !token.Equal(d.Client, clientKey)) {
-		s.record(ctx, usermgmt.Event{AccountID: t.AccountID, Action: "auth.pin", TargetType: "user", TargetID: t.UserID,
-			Outcome: usermgmt.OutcomeRefused, Reason: "wrong_code", ClientKey: clientKey})
+		if err := s.record(ctx, usermgmt.Event{AccountID: t.AccountID, Action: "auth.pin", TargetType: "user", TargetID: t.UserID,
+			Outcome: usermgmt.OutcomeRefused, Reason: "wrong_code", ClientKey: clientKey}); err != nil {
+			return Issued{}, err
+		}
 		return Issued{}, usermgmt.ErrInvalidCredentials
 	}
 	var iss Issued

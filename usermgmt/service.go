@@ -107,7 +107,9 @@ func (s *Service) Record(ctx context.Context, tx Tx, e Event) error {
 
 // Refuse records that actor was refused action on a target, in its own
 // transaction, and returns err unchanged so callers can write
-// `return s.Refuse(ctx, ...)`. Refusals outside any account (an unknown
+// `return s.Refuse(ctx, ...)`. When the refusal cannot be recorded, the
+// error returned still matches err and also carries the store's error,
+// so that no refusal goes unaudited in silence. Refusals outside any account (an unknown
 // actor) are logged but not stored, since an event belongs to an account.
 func (s *Service) Refuse(ctx context.Context, accountID, actorID, action, targetType, targetID string, err error) error {
 	if accountID == "" {
@@ -118,7 +120,7 @@ func (s *Service) Refuse(ctx context.Context, accountID, actorID, action, target
 		TargetID: targetID, Outcome: OutcomeRefused, Reason: reason(err)}
 	// A cancelled request still leaves its refusal on record.
 	if rerr := s.Record(context.WithoutCancel(ctx), s.store, e); rerr != nil {
-		s.log.ErrorContext(ctx, "audit refusal", "action", action, "err", rerr)
+		return fmt.Errorf("%w (not audited: %w)", err, rerr)
 	}
 	return err
 }
