@@ -16,9 +16,9 @@ func TestPlanFiresOnTheNthMatchingCallOnce(t *testing.T) {
 	p.Add(1, "Get", 2)
 	p.Add(0, "", 3) // ignored
 
-	m, ok := p.Next("Put")
+	_, ok := p.Next("Put")
 	assert.False(t, ok, "first call: the any-call fault waits for the second")
-	m, ok = p.Next("Get")
+	m, ok := p.Next("Get")
 	require.True(t, ok)
 	assert.Equal(t, Mode(1), m, "the second call fires the first scheduled fault; the Get fault waits")
 	m, ok = p.Next("Get")
