@@ -49,7 +49,7 @@ func newFaultEnv(t *testing.T, st usermgmt.Store) *faultEnv {
 	off := sms.Limit{Max: -1}
 	e.kit, err = roster.New(roster.Config{Store: e.store, SMS: e.sms, Mailer: e.mailer, Hasher: h,
 		CodeKey: []byte("a test key of at least thirty-two bytes"), BaseURL: "https://app.example.com",
-		Guard: sms.GuardConfig{Destination: off, DestinationDaily: off, Account: off, Global: off}})
+		Guard: sms.GuardConfig{Destination: off, DestinationDaily: off, Account: off, Global: off, Duplicate: -1}})
 	require.NoError(t, err)
 	return e
 }
