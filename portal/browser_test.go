@@ -25,7 +25,7 @@ import (
 )
 
 // chromium finds a headless browser, or skips: CI installs Debian's
-// chromium (scripts/ci-extra), so there the test always runs.
+// chromium (scripts/install-chromium, from .ci/run), so there the test always runs.
 func chromium(t *testing.T) string {
 	for _, name := range []string{os.Getenv("ROSTER_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
 		if name == "" {

@@ -2,6 +2,8 @@ package smstest_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,4 +53,21 @@ func TestFaulty(t *testing.T) {
 	assert.Equal(t, 6, f.Sends())
 	f.Reset()
 	assert.Zero(t, f.Sends())
+}
+
+// ExampleFaulty makes a gateway time out on the first send and answer
+// normally on the second.
+func ExampleFaulty() {
+	rec := &smstest.Recorder{}
+	gateway := smstest.NewFaulty(rec)
+	gateway.Inject(1, smstest.Timeout)
+	m := sms.Message{To: "+447911123456", Body: "Your code is 123456"}
+
+	_, err := gateway.Send(context.Background(), m)
+	fmt.Println("first:", errors.Is(err, context.DeadlineExceeded), rec.Len())
+	_, err = gateway.Send(context.Background(), m)
+	fmt.Println("second:", err, rec.Len())
+	// Output:
+	// first: true 0
+	// second: <nil> 1
 }

@@ -2,6 +2,8 @@ package mail_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -38,4 +40,16 @@ func TestFaulty(t *testing.T) {
 	assert.Equal(t, 5, f.Sends())
 	f.Reset()
 	assert.Zero(t, f.Sends())
+}
+
+// ExampleFaulty makes a mail server take a mail and lose its reply: the
+// sender sees a timeout although the mail went out.
+func ExampleFaulty() {
+	rec := &mail.Recorder{}
+	server := mail.NewFaulty(rec)
+	server.Inject(1, mail.FaultLost)
+	err := server.Send(context.Background(), mail.Message{From: "no-reply@example.com",
+		To: []string{"ada@example.com"}, Subject: "Hello", Text: "Hi"})
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), rec.Len())
+	// Output: true 1
 }
