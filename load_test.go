@@ -17,7 +17,6 @@ import (
 
 	"github.com/rosterkit/roster"
 	"github.com/rosterkit/roster/auth"
-	"github.com/rosterkit/roster/sms"
 	"github.com/rosterkit/roster/sms/smstest"
 	"github.com/rosterkit/roster/usermgmt"
 	"github.com/rosterkit/roster/usermgmt/mail"
@@ -81,13 +80,7 @@ func TestLoad(t *testing.T) {
 func runLoad(t *testing.T, st usermgmt.Store, dur time.Duration) {
 	ctx := context.Background()
 	texts := &smstest.Recorder{}
-	h, err := auth.NewHasher(auth.HashConfig{Memory: 64, Time: 1})
-	require.NoError(t, err)
-	off := sms.Limit{Max: -1}
-	kit, err := roster.New(roster.Config{Store: st, SMS: texts, Mailer: &mail.Recorder{}, Hasher: h,
-		CodeKey: []byte("a test key of at least thirty-two bytes"), BaseURL: "https://app.example.com",
-		Guard: sms.GuardConfig{Destination: off, DestinationDaily: off, Account: off, Global: off, Duplicate: -1}})
-	require.NoError(t, err)
+	kit := suiteKit(t, st, texts, &mail.Recorder{})
 	const seats = 120
 	acct, owner, err := kit.Users.CreateAccount(ctx, usermgmt.NewAccount{Name: "Load Ltd", SeatLimit: seats,
 		Owner: usermgmt.NewUser{User: usermgmt.User{Username: "owner", FirstName: "Olivia", LastName: "Owner",

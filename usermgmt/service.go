@@ -106,11 +106,12 @@ func (s *Service) Record(ctx context.Context, tx Tx, e Event) error {
 }
 
 // Refuse records that actor was refused action on a target, in its own
-// transaction, and returns err unchanged so callers can write
+// transaction, and returns err so callers can write
 // `return s.Refuse(ctx, ...)`. When the refusal cannot be recorded, the
-// error returned still matches err and also carries the store's error,
-// so that no refusal goes unaudited in silence. Refusals outside any account (an unknown
-// actor) are logged but not stored, since an event belongs to an account.
+// error returned still matches err and carries the store's error too:
+// no refusal goes unaudited in silence. Refusals outside any account (an
+// unknown actor) are logged but not stored, since an event belongs to an
+// account.
 func (s *Service) Refuse(ctx context.Context, accountID, actorID, action, targetType, targetID string, err error) error {
 	if accountID == "" {
 		s.log.WarnContext(ctx, "refused", "action", action, "reason", reason(err))

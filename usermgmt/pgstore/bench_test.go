@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rosterkit/roster/internal/pgtest"
 	"github.com/rosterkit/roster/internal/sqlstore"
 	"github.com/rosterkit/roster/internal/sqlstore/sqltest"
 )
@@ -22,7 +23,7 @@ import (
 // Sub-benchmarks: CreateUser, GetByUsername, GetByEmail,
 // ListPage50Filter, ListPage50Deep, Count, Insert5000InTx.
 func BenchmarkStore(b *testing.B) {
-	requirePG(b)
+	pgtest.Require(b)
 	sqltest.Bench(b, sqltest.BenchHarness{
 		New: func(b *testing.B) sqltest.Store { return newStore(b) },
 		Load: func(b *testing.B, st sqltest.Store, accountID, groupID string, n int) {

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"testing"
 
+	"github.com/rosterkit/roster/internal/pgtest"
 	"github.com/rosterkit/roster/usermgmt"
 	"github.com/rosterkit/roster/usermgmt/storetest"
 )
@@ -11,6 +12,6 @@ import (
 // group of subtests.
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	requirePG(t)
+	pgtest.Require(t)
 	storetest.Run(t, func(t *testing.T) usermgmt.Store { return newStore(t) })
 }

@@ -12,13 +12,6 @@ import (
 	"github.com/rosterkit/roster/internal/pgtest"
 )
 
-// requirePG skips t when no PostgreSQL server is configured.
-func requirePG(t testing.TB) { t.Helper(); pgtest.Require(t) }
-
-// testDSN returns a DSN for a fresh schema of the test server, dropped
-// when t ends; it skips t when no server is configured.
-func testDSN(t testing.TB) string { t.Helper(); return pgtest.SchemaDSN(t) }
-
 // openDB opens a database/sql handle on dsn with pgx's driver.
 func openDB(t testing.TB, dsn string) *sql.DB {
 	t.Helper()
@@ -32,7 +25,7 @@ func openDB(t testing.TB, dsn string) *sql.DB {
 // newStore opens a migrated Store on a fresh schema.
 func newStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), testDSN(t), Config{})
+	s, err := Open(context.Background(), pgtest.SchemaDSN(t), Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

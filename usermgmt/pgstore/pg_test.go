@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rosterkit/roster/internal/pgtest"
 	"github.com/rosterkit/roster/internal/sqlstore/sqltest"
 	"github.com/rosterkit/roster/usermgmt"
 )
@@ -22,7 +23,7 @@ import (
 func TestMigrateConcurrently(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	const n = 4
 	stores := make([]*Store, n)
 	errs := make([]error, n)
@@ -56,7 +57,7 @@ func TestMigrateConcurrently(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	s, err := Open(ctx, dsn, Config{})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
@@ -89,13 +90,13 @@ func TestMigrations(t *testing.T) {
 	require.Error(t, err)
 
 	// The files, applied by another tool, give the schema the store expects.
-	requirePG(t)
+	pgtest.Require(t)
 	ctx := context.Background()
 	fsys, err = Migrations("tool_")
 	require.NoError(t, err)
 	b, err = fs.ReadFile(fsys, "0001_init.sql")
 	require.NoError(t, err)
-	db := openDB(t, testDSN(t))
+	db := openDB(t, pgtest.SchemaDSN(t))
 	_, err = db.ExecContext(ctx, string(b))
 	require.NoError(t, err)
 	s, err := New(ctx, db, Config{TablePrefix: "tool_", NoMigrate: true})
@@ -122,8 +123,8 @@ func TestNewAndOpenErrors(t *testing.T) {
 	_, err = Open(ctx, "postgres://roster@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", Config{})
 	require.Error(t, err)
 
-	requirePG(t)
-	_, err = Open(ctx, testDSN(t), Config{TablePrefix: "Bad-Prefix"})
+	pgtest.Require(t)
+	_, err = Open(ctx, pgtest.SchemaDSN(t), Config{TablePrefix: "Bad-Prefix"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "table prefix")
 }
@@ -134,7 +135,7 @@ func TestNewAndOpenErrors(t *testing.T) {
 func TestInstancesShareOneDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	a, err := Open(ctx, dsn, Config{})
 	require.NoError(t, err)
 	defer a.Close()
@@ -183,7 +184,7 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 func TestDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testDSN(t)
+	dsn := pgtest.SchemaDSN(t)
 	for _, tc := range []struct {
 		name     string
 		attempts int
@@ -279,7 +280,7 @@ func (otherDriver) Open(string) (driver.Conn, error) { return nil, errors.New("n
 func TestHostClosesDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openDB(t, testDSN(t))
+	db := openDB(t, pgtest.SchemaDSN(t))
 	s, err := New(ctx, db, Config{})
 	require.NoError(t, err)
 	w := sqltest.NewWorld(t, s, "c", 0)

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"testing"
 
+	"github.com/rosterkit/roster/internal/pgtest"
 	"github.com/rosterkit/roster/internal/sqlstore/sqltest"
 )
 
@@ -13,18 +14,18 @@ var harness = sqltest.Harness{
 
 func TestFaults(t *testing.T) {
 	t.Parallel()
-	requirePG(t)
+	pgtest.Require(t)
 	sqltest.RunFaults(t, harness)
 }
 
 func TestBehaviour(t *testing.T) {
 	t.Parallel()
-	requirePG(t)
+	pgtest.Require(t)
 	sqltest.RunBehaviour(t, harness)
 }
 
 func TestContract(t *testing.T) {
 	t.Parallel()
-	requirePG(t)
+	pgtest.Require(t)
 	sqltest.RunContract(t, harness)
 }
